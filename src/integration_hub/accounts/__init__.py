@@ -1,0 +1,1 @@
+"""Hub users and the API tokens they call the hub with."""

@@ -1,0 +1,157 @@
+"""Settings, read from ``HUB_``-prefixed environment variables and ``.env``.
+
+Secrets are ``SecretStr`` so that they never print. :func:`load_settings` turns any
+configuration problem into a :class:`ConfigurationError` with one readable line.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+from dataclasses import dataclass
+from functools import cached_property
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, SecretStr, ValidationError, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from integration_hub.errors import ConfigurationError
+
+SQLITE_SCHEMES = ("sqlite", "sqlite+aiosqlite")
+POSTGRES_SCHEMES = ("postgres", "postgresql", "postgresql+asyncpg")
+KEY_BYTES = 32
+
+
+@dataclass(frozen=True)
+class EncryptionKey:
+    """One AES-256 key and the id written into every ciphertext it makes."""
+
+    key_id: str
+    secret: bytes
+
+    def __repr__(self) -> str:
+        return f"EncryptionKey(key_id={self.key_id!r}, secret=***)"
+
+
+class Settings(BaseSettings):
+    """Everything the hub can be told; see ``.env.example`` for each variable."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="HUB_", env_file=".env", extra="ignore", frozen=True
+    )
+
+    var_dir: Path = Path("var")
+    database_url: str = ""
+    redis_url: str | None = None
+    public_url: str = "http://127.0.0.1:8000"
+    encryption_keys: SecretStr | None = None
+    log_format: Literal["console", "json"] = "console"
+    log_level: Literal["debug", "info", "warning", "error"] = "info"
+    sandbox_enabled: bool = True
+    inbound_rate_limit_per_minute: int = Field(100, ge=1)
+
+    google_client_id: str | None = None
+    google_client_secret: SecretStr | None = None
+    microsoft_client_id: str | None = None
+    microsoft_client_secret: SecretStr | None = None
+    microsoft_tenant: str = "common"
+
+    @field_validator("redis_url", mode="before")
+    @classmethod
+    def _blank_is_none(cls, value: object) -> object:
+        return None if value == "" else value
+
+    @field_validator("public_url")
+    @classmethod
+    def _strip_trailing_slash(cls, value: str) -> str:
+        return value.rstrip("/")
+
+    @property
+    def keys_file(self) -> Path:
+        return self.var_dir / "encryption.keys"
+
+    @cached_property
+    def async_database_url(self) -> str:
+        """The configured URL with the async driver that serves its scheme."""
+        url = self.database_url or f"sqlite+aiosqlite:///{self.var_dir / 'hub.db'}"
+        scheme, sep, rest = url.partition("://")
+        if not sep:
+            raise ConfigurationError(f"HUB_DATABASE_URL is not a URL: {url!r}")
+        if scheme in SQLITE_SCHEMES:
+            return f"sqlite+aiosqlite://{rest}"
+        if scheme in POSTGRES_SCHEMES:
+            return f"postgresql+asyncpg://{rest}"
+        raise ConfigurationError(
+            f"HUB_DATABASE_URL has an unsupported scheme {scheme!r}; "
+            "use sqlite:// or postgresql://"
+        )
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.async_database_url.startswith("sqlite")
+
+    @cached_property
+    def keys(self) -> tuple[EncryptionKey, ...]:
+        """Encryption keys, the active one first, from the variable or ``var/``."""
+        if self.encryption_keys is not None:
+            source, text = (
+                "HUB_ENCRYPTION_KEYS",
+                self.encryption_keys.get_secret_value(),
+            )
+        elif self.keys_file.exists():
+            source, text = str(self.keys_file), self.keys_file.read_text()
+        else:
+            raise ConfigurationError(
+                "no encryption key: set HUB_ENCRYPTION_KEYS or run "
+                "'integration-hub keys generate'"
+            )
+        return parse_keys(text, source=source)
+
+
+def parse_keys(text: str, *, source: str) -> tuple[EncryptionKey, ...]:
+    """Parse ``id:base64url-key`` entries separated by commas or new lines."""
+    entries = [e.strip() for e in text.replace("\n", ",").split(",") if e.strip()]
+    if not entries:
+        raise ConfigurationError(f"{source} holds no encryption key")
+
+    keys = tuple(_parse_key(entry, source=source) for entry in entries)
+    ids = [key.key_id for key in keys]
+    if len(set(ids)) != len(ids):
+        raise ConfigurationError(f"{source} repeats a key id")
+    return keys
+
+
+def _parse_key(entry: str, *, source: str) -> EncryptionKey:
+    key_id, sep, encoded = entry.partition(":")
+    if not sep or not key_id.isalnum() or len(key_id) > 16:
+        raise ConfigurationError(
+            f"{source}: each key must be 'id:base64url' with an id of up to 16 "
+            "letters or digits"
+        )
+    try:
+        padded = encoded + "=" * (-len(encoded) % 4)
+        secret = base64.b64decode(padded, altchars=b"-_", validate=True)
+    except (binascii.Error, ValueError):
+        raise ConfigurationError(
+            f"{source}: key {key_id!r} is not valid base64url"
+        ) from None
+    if len(secret) != KEY_BYTES:
+        raise ConfigurationError(
+            f"{source}: key {key_id!r} must be {KEY_BYTES} bytes, not {len(secret)}"
+        )
+    return EncryptionKey(key_id, secret)
+
+
+def load_settings(**overrides: object) -> Settings:
+    """Read and check the settings; every problem becomes one clear line."""
+    try:
+        settings = Settings(**overrides)  # type: ignore[arg-type]
+    except ValidationError as exc:
+        error = exc.errors()[0]
+        name = "HUB_" + "_".join(str(part) for part in error["loc"]).upper()
+        raise ConfigurationError(f"{name}: {error['msg']}") from None
+
+    settings.async_database_url  # noqa: B018 -- validates the scheme eagerly
+    settings.keys  # noqa: B018 -- validates the keys eagerly
+    return settings

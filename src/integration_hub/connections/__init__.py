@@ -1,0 +1,1 @@
+"""Connected provider accounts: OAuth flows, the token vault, connection records."""

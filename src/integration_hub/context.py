@@ -1,0 +1,55 @@
+"""The long-lived objects one hub process shares: settings, database, Redis."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from redis.asyncio import Redis
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+
+from integration_hub.config import Settings
+from integration_hub.db.engine import create_engine, create_session_factory
+from integration_hub.errors import ConfigurationError
+
+REDIS_CONNECT_TIMEOUT = 2.0
+
+
+@dataclass
+class HubContext:
+    settings: Settings
+    engine: AsyncEngine
+    sessions: async_sessionmaker[AsyncSession]
+    redis: Redis | None
+
+    @classmethod
+    async def open(cls, settings: Settings) -> HubContext:
+        """Connect to the database and, when configured, to Redis.
+
+        A configured Redis that does not answer is a broken configuration: running
+        on without it would split locks and rate limits between instances.
+        """
+        redis = await _connect_redis(settings.redis_url) if settings.redis_url else None
+        engine = create_engine(settings.async_database_url)
+        return cls(settings, engine, create_session_factory(engine), redis)
+
+    async def close(self) -> None:
+        await self.engine.dispose()
+        if self.redis is not None:
+            await self.redis.aclose()
+
+
+async def _connect_redis(url: str) -> Redis:
+    redis = Redis.from_url(
+        url,
+        socket_connect_timeout=REDIS_CONNECT_TIMEOUT,
+        socket_timeout=REDIS_CONNECT_TIMEOUT,
+        health_check_interval=30,
+    )
+    try:
+        await redis.ping()
+    except Exception as exc:
+        await redis.aclose()
+        raise ConfigurationError(
+            f"HUB_REDIS_URL: cannot reach Redis ({type(exc).__name__}: {exc})"
+        ) from exc
+    return redis

@@ -1,0 +1,1 @@
+"""Form exports to Sheets and Word: templates and export jobs."""

@@ -1,0 +1,1 @@
+"""Microsoft Graph: drive items, upload sessions, sharing."""

@@ -1,0 +1,72 @@
+"""Health of the services the hub depends on, each with its latency."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Awaitable, Callable
+from typing import Literal
+
+from pydantic import BaseModel
+from redis.asyncio import Redis
+from sqlalchemy import text
+
+from integration_hub.context import HubContext
+
+CHECK_TIMEOUT = 2.0
+
+CheckStatus = Literal["ok", "down"]
+OverallStatus = Literal["ok", "degraded", "down"]
+
+
+class Check(BaseModel):
+    status: CheckStatus
+    latency_ms: float
+    detail: str | None = None
+
+
+class Health(BaseModel):
+    status: OverallStatus
+    checks: dict[str, Check]
+
+
+async def check_health(context: HubContext) -> Health:
+    """The database is essential; Redis, when configured, degrades the hub."""
+    checks = {"database": await _timed(lambda: _ping_database(context))}
+    if context.redis is not None:
+        redis = context.redis
+        checks["redis"] = await _timed(lambda: _ping_redis(redis))
+
+    if checks["database"].status == "down":
+        overall: OverallStatus = "down"
+    elif any(check.status == "down" for check in checks.values()):
+        overall = "degraded"
+    else:
+        overall = "ok"
+    return Health(status=overall, checks=checks)
+
+
+async def _ping_database(context: HubContext) -> None:
+    async with context.engine.connect() as connection:
+        await connection.execute(text("SELECT 1"))
+
+
+async def _ping_redis(redis: Redis) -> None:
+    await redis.ping()
+
+
+async def _timed(probe: Callable[[], Awaitable[None]]) -> Check:
+    started = time.perf_counter()
+    try:
+        await asyncio.wait_for(probe(), CHECK_TIMEOUT)
+    except Exception as exc:
+        return Check(
+            status="down",
+            latency_ms=_elapsed_ms(started),
+            detail=f"{type(exc).__name__}: {exc}"[:200],
+        )
+    return Check(status="ok", latency_ms=_elapsed_ms(started))
+
+
+def _elapsed_ms(started: float) -> float:
+    return round((time.perf_counter() - started) * 1000, 3)

@@ -1,0 +1,1 @@
+"""The shared provider HTTP client: timeouts, retries, rate limits, metrics."""

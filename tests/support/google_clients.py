@@ -1,0 +1,55 @@
+"""Real Google clients pointed at the sandbox by base URL only."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import gspread
+from google.auth.transport.requests import AuthorizedSession
+from google.oauth2.credentials import Credentials
+from googleapiclient.discovery import Resource, build
+
+REAL_BASES = {
+    "https://sheets.googleapis.com": "/sandbox/google/sheets",
+    "https://www.googleapis.com": "/sandbox/google/www",
+    "https://oauth2.googleapis.com": "/sandbox/google/oauth2",
+}
+
+
+class SandboxSession(AuthorizedSession):
+    """gspread's own session, with Google's hosts swapped for the sandbox's."""
+
+    def __init__(self, credentials: Credentials, base_url: str) -> None:
+        super().__init__(credentials)
+        self.base_url = base_url
+
+    def request(self, method: str, url: str, *args: Any, **kwargs: Any) -> Any:  # type: ignore[override]
+        for real, prefix in REAL_BASES.items():
+            if url.startswith(real):
+                url = self.base_url + prefix + url[len(real) :]
+        return super().request(method, url, *args, **kwargs)
+
+
+def gspread_client(base_url: str, token: str) -> gspread.Client:
+    session = SandboxSession(Credentials(token), base_url)
+    return gspread.Client(auth=None, session=session)  # type: ignore[arg-type]
+
+
+def sheets_service(base_url: str, token: str) -> Resource:
+    return build(
+        "sheets",
+        "v4",
+        credentials=Credentials(token),
+        static_discovery=True,
+        client_options={"api_endpoint": base_url + "/sandbox/google/sheets/"},
+    )
+
+
+def drive_service(base_url: str, token: str) -> Resource:
+    return build(
+        "drive",
+        "v3",
+        credentials=Credentials(token),
+        static_discovery=True,
+        client_options={"api_endpoint": base_url + "/sandbox/google/www/drive/v3/"},
+    )
