@@ -21,13 +21,15 @@ from pathlib import Path
 import httpx2
 import pytest
 from fastapi import FastAPI
+from sqlalchemy import update
 
 from integration_hub.app import create_app
 from integration_hub.cli import new_key_entry
 from integration_hub.config import Settings
 from integration_hub.context import HubContext
 from integration_hub.db import migrate
-from integration_hub.db.models import Base
+from integration_hub.db.models import AuditChainHead, Base
+from integration_hub.observability.audit import GENESIS_HASH
 from tests.support.databases import execute_autocommit
 
 DEFAULT_POSTGRES_URL = "postgresql://postgres@127.0.0.1:5432/test"
@@ -105,7 +107,11 @@ async def context(settings: Settings) -> AsyncIterator[HubContext]:
     finally:
         async with hub.engine.begin() as connection:
             for table in reversed(Base.metadata.sorted_tables):
-                await connection.execute(table.delete())
+                if table.name != AuditChainHead.__tablename__:
+                    await connection.execute(table.delete())
+            await connection.execute(
+                update(AuditChainHead).values(length=0, head_hash=GENESIS_HASH)
+            )
         await hub.close()
 
 

@@ -140,3 +140,28 @@ class TestKeys:
         assert keys_file.stat().st_mode & 0o777 == 0o600
         assert again.returncode == 1
         assert quiet.returncode == 0
+
+    def test_rotate_adds_an_active_key_and_reencrypts(
+        self, tmp_path: Path, database_url: str
+    ) -> None:
+        """'keys rotate' puts a new key first in the file and reseals secrets."""
+        env = {"HUB_VAR_DIR": str(tmp_path / "var"), "HUB_DATABASE_URL": database_url}
+        run_cli("keys", "generate", env=env, cwd=tmp_path)
+        keys_file = tmp_path / "var" / "encryption.keys"
+        before = keys_file.read_text().split()
+
+        rotated = run_cli("keys", "rotate", env=env, cwd=tmp_path)
+
+        after = keys_file.read_text().split()
+        assert rotated.returncode == 0, rotated.stderr
+        assert after[1:] == before
+        assert "resealed" in rotated.stderr
+
+    def test_rotate_with_keys_in_the_environment_explains_the_steps(
+        self, tmp_path: Path, hub_env: dict[str, str]
+    ) -> None:
+        """Keys from HUB_ENCRYPTION_KEYS cannot be rewritten; the error says how."""
+        result = run_cli("keys", "rotate", env=hub_env, cwd=tmp_path)
+
+        assert result.returncode == 2
+        assert "keys reencrypt" in result.stderr

@@ -10,15 +10,18 @@ from fastapi import APIRouter, Depends, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.types import ASGIApp
 
 from integration_hub import __version__
 from integration_hub.accounts.endpoints import router as accounts_router
 from integration_hub.config import Settings, load_settings
+from integration_hub.connections.endpoints import callback_router
+from integration_hub.connections.endpoints import router as connections_router
 from integration_hub.context import HubContext
 from integration_hub.dependencies import get_current_user
 from integration_hub.errors import HubError, NotFoundError
 from integration_hub.logging import configure_logging
-from integration_hub.middleware import RequestContextMiddleware
+from integration_hub.middleware import RequestContextMiddleware, SandboxMiddleware
 from integration_hub.observability.endpoints import router as health_router
 
 API_PREFIX = "/api/v1/integrations"
@@ -49,16 +52,28 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     app.include_router(_api_router())
     _add_error_handlers(app)
+    if settings.sandbox_enabled:
+        app.add_middleware(SandboxMiddleware, sandbox=_sandbox_app(settings))
     app.add_middleware(RequestContextMiddleware)
     return app
+
+
+def _sandbox_app(settings: Settings) -> ASGIApp:
+    # Imported only when enabled: a hub talking to the real providers never
+    # loads the emulators.
+    from integration_hub.sandbox import SandboxConfig, create_sandbox_app
+
+    return create_sandbox_app(SandboxConfig(data_dir=settings.var_dir / "sandbox"))
 
 
 def _api_router() -> APIRouter:
     api = APIRouter(prefix=API_PREFIX)
     api.include_router(health_router)
+    api.include_router(callback_router)
 
     protected = APIRouter(dependencies=[Depends(get_current_user)])
     protected.include_router(accounts_router)
+    protected.include_router(connections_router)
 
     # Last, so that an unknown path answers 401 before it answers 404: callers
     # without a token learn nothing about which routes exist.

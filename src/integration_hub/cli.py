@@ -16,7 +16,7 @@ from rich.console import Console
 from rich.table import Table
 
 from integration_hub.config import Settings, load_settings, parse_keys
-from integration_hub.errors import HubError
+from integration_hub.errors import ConfigurationError, HubError
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -174,6 +174,62 @@ def keys_generate(
         raise HubError(f"{path} exists; use 'keys rotate' to add a key")
     _write_private(path, entry + "\n")
     err.print(f"wrote a new encryption key to {path}")
+
+
+@keys_app.command("rotate")
+@clear_errors
+def keys_rotate() -> None:
+    """Add a new active key to var/encryption.keys and re-encrypt every secret.
+
+    Running hubs pick the new key up from the file within a second and keep
+    serving; every secret sealed with an older key is resealed in batches.
+    """
+    settings = Settings()
+    if settings.encryption_keys is not None:
+        raise ConfigurationError(
+            "keys come from HUB_ENCRYPTION_KEYS: put a new key "
+            "('integration-hub keys generate --stdout') first in it, restart the "
+            "hubs, then run 'integration-hub keys reencrypt'"
+        )
+    keys_file = settings.keys_file
+    if not keys_file.exists():
+        raise ConfigurationError(f"{keys_file} does not exist: run 'keys generate'")
+
+    entry = new_key_entry()
+    _write_private(keys_file, entry + "\n" + keys_file.read_text())
+    err.print(f"new active key {entry.split(':')[0]} written to {keys_file}")
+    _reencrypt(load_settings())
+
+
+@keys_app.command("reencrypt")
+@clear_errors
+def keys_reencrypt() -> None:
+    """Re-encrypt every stored secret with the active (first) key."""
+    _reencrypt(load_settings())
+
+
+def _reencrypt(settings: Settings) -> None:
+    from integration_hub.connections.rotation import reencrypt_all
+    from integration_hub.context import HubContext
+
+    async def run() -> None:
+        context = await HubContext.open(settings)
+        try:
+            report = await reencrypt_all(
+                context.sessions, context.connections.vault, context.redis
+            )
+        finally:
+            await context.close()
+        err.print(
+            f"resealed {report.resealed} secret(s) in {report.passes} pass(es) with "
+            f"key {context.connections.vault.active.key_id}"
+        )
+        if report.left_behind:
+            raise HubError(
+                f"{report.left_behind} row(s) kept changing; run 'keys reencrypt' again"
+            )
+
+    _run(run())
 
 
 @app.command()

@@ -51,6 +51,18 @@ class Settings(BaseSettings):
     sandbox_enabled: bool = True
     inbound_rate_limit_per_minute: int = Field(100, ge=1)
 
+    # Where the sandbox answers when a provider has no credentials; by default the
+    # hub's own address, which serves it under /sandbox.
+    sandbox_url: str | None = None
+    refresh_lead_seconds: int = Field(300, ge=0, le=3000)
+    google_scopes: str = (
+        "openid email https://www.googleapis.com/auth/spreadsheets "
+        "https://www.googleapis.com/auth/drive.file"
+    )
+    microsoft_scopes: str = (
+        "openid profile email offline_access User.Read Files.ReadWrite"
+    )
+
     google_client_id: str | None = None
     google_client_secret: SecretStr | None = None
     microsoft_client_id: str | None = None
@@ -62,10 +74,25 @@ class Settings(BaseSettings):
     def _blank_is_none(cls, value: object) -> object:
         return None if value == "" else value
 
-    @field_validator("public_url")
+    @field_validator("public_url", "sandbox_url")
     @classmethod
-    def _strip_trailing_slash(cls, value: str) -> str:
-        return value.rstrip("/")
+    def _strip_trailing_slash(cls, value: str | None) -> str | None:
+        return None if value is None else value.rstrip("/")
+
+    @field_validator(
+        "google_client_id",
+        "microsoft_client_id",
+        "google_client_secret",
+        "microsoft_client_secret",
+        mode="before",
+    )
+    @classmethod
+    def _blank_credential_is_none(cls, value: object) -> object:
+        return None if value == "" else value
+
+    @property
+    def sandbox_base(self) -> str:
+        return self.sandbox_url or self.public_url
 
     @property
     def keys_file(self) -> Path:

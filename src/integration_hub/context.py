@@ -8,6 +8,8 @@ from redis.asyncio import Redis
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from integration_hub.config import Settings
+from integration_hub.connections.runtime import ConnectionRuntime
+from integration_hub.connections.vault import vault_for
 from integration_hub.db.engine import create_engine, create_session_factory
 from integration_hub.errors import ConfigurationError
 
@@ -20,6 +22,7 @@ class HubContext:
     engine: AsyncEngine
     sessions: async_sessionmaker[AsyncSession]
     redis: Redis | None
+    connections: ConnectionRuntime
 
     @classmethod
     async def open(cls, settings: Settings) -> HubContext:
@@ -30,9 +33,12 @@ class HubContext:
         """
         redis = await _connect_redis(settings.redis_url) if settings.redis_url else None
         engine = create_engine(settings.async_database_url)
-        return cls(settings, engine, create_session_factory(engine), redis)
+        sessions = create_session_factory(engine)
+        runtime = ConnectionRuntime(settings, sessions, redis, vault_for(settings))
+        return cls(settings, engine, sessions, redis, runtime)
 
     async def close(self) -> None:
+        await self.connections.close()
         await self.engine.dispose()
         if self.redis is not None:
             await self.redis.aclose()

@@ -6,6 +6,7 @@ machine-readable code; one handler in ``app.py`` renders them all as
 
     HubError
     ├── ConfigurationError     start-up refuses the configuration
+    ├── BadRequestError        400: the request cannot be carried out as sent
     ├── AuthenticationError    401: no, malformed or revoked API token
     ├── PermissionDeniedError  403
     ├── NotFoundError          404: absent, or someone else's
@@ -35,6 +36,11 @@ class HubError(Exception):
 
 class ConfigurationError(HubError):
     code = "configuration_error"
+
+
+class BadRequestError(HubError):
+    status_code = HTTPStatus.BAD_REQUEST
+    code = "bad_request"
 
 
 class AuthenticationError(HubError):

@@ -63,3 +63,21 @@ def _request_id(scope: Scope) -> str:
         if name == REQUEST_ID_HEADER and _SAFE_REQUEST_ID.match(value):
             return bytes(value).decode()
     return uuid.uuid4().hex
+
+
+class SandboxMiddleware:
+    """Hand every ``/sandbox/...`` request to the emulators, untouched.
+
+    The emulators own their paths below ``/sandbox`` exactly as the real hosts
+    own theirs, so they are served beside the hub rather than mounted in it.
+    """
+
+    def __init__(self, app: ASGIApp, sandbox: ASGIApp) -> None:
+        self.app = app
+        self.sandbox = sandbox
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and scope["path"].startswith("/sandbox/"):
+            await self.sandbox(scope, receive, send)
+        else:
+            await self.app(scope, receive, send)

@@ -20,9 +20,11 @@ def free_port() -> int:
 
 
 @contextmanager
-def serve_in_thread(app: ASGIApp, *, timeout: float = 10.0) -> Iterator[str]:
-    """Serve ``app`` on a free loopback port; yield its base URL, stop on exit."""
-    port = free_port()
+def serve_in_thread(
+    app: ASGIApp, *, port: int | None = None, timeout: float = 10.0
+) -> Iterator[str]:
+    """Serve ``app`` on loopback (a free port by default); yield its base URL."""
+    port = port or free_port()
     config = uvicorn.Config(
         app, host="127.0.0.1", port=port, log_level="warning", lifespan="on"
     )

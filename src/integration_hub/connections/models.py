@@ -6,6 +6,7 @@ from datetime import datetime
 from sqlalchemy import ForeignKey, Integer, LargeBinary, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
+from integration_hub.connections.vault import SecretOwner
 from integration_hub.db.base import Base, CreatedAtMixin, utcnow
 
 
@@ -32,6 +33,10 @@ class Connection(CreatedAtMixin, Base):
     token_version: Mapped[int] = mapped_column(Integer, default=0)
     last_refreshed_at: Mapped[datetime | None]
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+    def secret_owner(self, field: str) -> SecretOwner:
+        """The vault binding for one of this connection's secrets."""
+        return SecretOwner(self.user_id, self.provider, self.id, field)
 
 
 class OAuthState(CreatedAtMixin, Base):

@@ -5,10 +5,15 @@ from integration_hub.connections.models import Connection, OAuthState
 from integration_hub.db.base import Base
 from integration_hub.exports.models import ExportJob, Template
 from integration_hub.microsoft.models import Document
-from integration_hub.observability.models import AuditLogEntry, IntegrationMetric
+from integration_hub.observability.models import (
+    AuditChainHead,
+    AuditLogEntry,
+    IntegrationMetric,
+)
 
 __all__ = [
     "ApiToken",
+    "AuditChainHead",
     "AuditLogEntry",
     "Base",
     "Connection",

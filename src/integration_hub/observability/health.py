@@ -7,10 +7,11 @@ import time
 from collections.abc import Awaitable, Callable
 from typing import Literal
 
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 from redis.asyncio import Redis
 from sqlalchemy import text
 
+from integration_hub.connections.repository import ConnectionRepository
 from integration_hub.context import HubContext
 
 CHECK_TIMEOUT = 2.0
@@ -28,6 +29,9 @@ class Check(BaseModel):
 class Health(BaseModel):
     status: OverallStatus
     checks: dict[str, Check]
+    connections_needing_reauth: int | None = Field(
+        description="Connections whose users must connect again (None: database down)."
+    )
 
 
 async def check_health(context: HubContext) -> Health:
@@ -43,7 +47,15 @@ async def check_health(context: HubContext) -> Health:
         overall = "degraded"
     else:
         overall = "ok"
-    return Health(status=overall, checks=checks)
+    needing_reauth = None if overall == "down" else await _needing_reauth(context)
+    return Health(
+        status=overall, checks=checks, connections_needing_reauth=needing_reauth
+    )
+
+
+async def _needing_reauth(context: HubContext) -> int | None:
+    async with context.sessions() as session:
+        return await ConnectionRepository(session).count_needing_reauth()
 
 
 async def _ping_database(context: HubContext) -> None:

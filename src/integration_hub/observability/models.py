@@ -66,3 +66,18 @@ class AuditLogEntry(Base):
     details: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     prev_hash: Mapped[str] = mapped_column(String(64))
     entry_hash: Mapped[str] = mapped_column(String(64), unique=True)
+
+
+class AuditChainHead(Base):
+    """The newest audit entry's hash, in a single row.
+
+    Appending locks this row first, which serialises appenders on every engine
+    (a row lock on PostgreSQL, the write lock on SQLite) and lets a deleted last
+    entry be detected too.
+    """
+
+    __tablename__ = "audit_chain_head"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    length: Mapped[int] = mapped_column(BigInteger().with_variant(Integer(), "sqlite"))
+    head_hash: Mapped[str] = mapped_column(String(64))
