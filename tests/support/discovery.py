@@ -10,7 +10,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-import googleapiclient
+import googleapiclient  # type: ignore[import-untyped, unused-ignore]
 
 DOCUMENTS = Path(googleapiclient.__file__).parent / "discovery_cache" / "documents"
 
@@ -74,7 +74,9 @@ def problems(api: Api, schema: str, body: Any) -> list[str]:
     return found
 
 
-def _walk(api: Api, spec: dict[str, Any], value: Any, path: str, found: list[str]) -> None:
+def _walk(
+    api: Api, spec: dict[str, Any], value: Any, path: str, found: list[str]
+) -> None:
     if "$ref" in spec:
         spec = api.schemas[spec["$ref"]]
     if value is None:

@@ -33,7 +33,7 @@ class Throttle(BaseModel):
 
 
 class Quotas(BaseModel):
-    """Per-minute request limits; Google's published ones by default."""
+    """Request limits per window (a minute); Google's published ones by default."""
 
     model_config = ConfigDict(extra="forbid")
 
@@ -42,6 +42,8 @@ class Quotas(BaseModel):
     write_per_user: int = Field(60, ge=1)
     read_per_project: int = Field(300, ge=1)
     write_per_project: int = Field(300, ge=1)
+    # Google refills every minute; tests shorten the window to stay fast.
+    window_seconds: int = Field(60, ge=1, le=3600)
 
 
 class Behavior(BaseModel):
