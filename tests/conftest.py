@@ -32,6 +32,8 @@ from integration_hub.db.models import AuditChainHead, Base
 from integration_hub.observability.audit import GENESIS_HASH
 from tests.support.databases import execute_autocommit
 
+pytest_plugins = ["tests.support.live"]
+
 DEFAULT_POSTGRES_URL = "postgresql://postgres@127.0.0.1:5432/test"
 
 

@@ -20,9 +20,19 @@ from integration_hub.connections.endpoints import router as connections_router
 from integration_hub.context import HubContext
 from integration_hub.dependencies import get_current_user
 from integration_hub.errors import HubError, NotFoundError
+from integration_hub.google.endpoints import router as sheets_router
 from integration_hub.logging import configure_logging
+from integration_hub.microsoft.endpoints import router as documents_router
+from integration_hub.microsoft.endpoints import templates_router
 from integration_hub.middleware import RequestContextMiddleware, SandboxMiddleware
+from integration_hub.observability.endpoints import (
+    audit_router,
+    metrics_router,
+    prometheus_router,
+)
 from integration_hub.observability.endpoints import router as health_router
+from integration_hub.observability.http import HttpMetricsMiddleware
+from integration_hub.observability.tasks import metrics_flushing
 
 API_PREFIX = "/api/v1/integrations"
 
@@ -35,14 +45,17 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        app.state.hub = await HubContext.open(settings)
+        hub = app.state.hub = await HubContext.open(settings)
         log.info(
             "hub.started", database=(settings.is_sqlite and "sqlite") or "postgresql"
         )
         try:
-            yield
+            async with metrics_flushing(
+                hub.metrics, hub.sessions, settings.metrics_flush_seconds
+            ):
+                yield
         finally:
-            await app.state.hub.close()
+            await hub.close()
 
     app = FastAPI(
         title="Integration Hub",
@@ -51,7 +64,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         lifespan=lifespan,
     )
     app.include_router(_api_router())
+    app.include_router(prometheus_router)
     _add_error_handlers(app)
+    # Inside the sandbox middleware: emulated provider traffic is not the hub's.
+    app.add_middleware(HttpMetricsMiddleware)
     if settings.sandbox_enabled:
         app.add_middleware(SandboxMiddleware, sandbox=_sandbox_app(settings))
     app.add_middleware(RequestContextMiddleware)
@@ -74,6 +90,11 @@ def _api_router() -> APIRouter:
     protected = APIRouter(dependencies=[Depends(get_current_user)])
     protected.include_router(accounts_router)
     protected.include_router(connections_router)
+    protected.include_router(sheets_router)
+    protected.include_router(documents_router)
+    protected.include_router(templates_router)
+    protected.include_router(metrics_router)
+    protected.include_router(audit_router)
 
     # Last, so that an unknown path answers 401 before it answers 404: callers
     # without a token learn nothing about which routes exist.

@@ -28,8 +28,10 @@ app = typer.Typer(
 )
 users_app = typer.Typer(help="Hub users and their API tokens.", no_args_is_help=True)
 keys_app = typer.Typer(help="Encryption keys for stored secrets.", no_args_is_help=True)
+audit_app = typer.Typer(help="The tamper-evident audit log.", no_args_is_help=True)
 app.add_typer(users_app, name="users")
 app.add_typer(keys_app, name="keys")
+app.add_typer(audit_app, name="audit")
 
 err = Console(stderr=True, soft_wrap=True)
 DEMO_USER = "demo"
@@ -230,6 +232,25 @@ def _reencrypt(settings: Settings) -> None:
             )
 
     _run(run())
+
+
+@audit_app.command("verify")
+@clear_errors
+def audit_verify() -> None:
+    """Check the audit log's hash chain; exit 1 listing every problem found."""
+    from integration_hub.observability import cli as observability
+
+    report = _run(observability.verify_audit(load_settings()))
+    if report.ok:
+        print(f"audit log intact: {report.checked} entries verified")
+        return
+    for problem in report.problems:
+        print(problem)
+    print(
+        f"audit log damaged: {len(report.problems)} problem(s) "
+        f"in {report.checked} entries"
+    )
+    raise typer.Exit(1)
 
 
 @app.command()

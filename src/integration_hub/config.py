@@ -50,6 +50,8 @@ class Settings(BaseSettings):
     log_level: Literal["debug", "info", "warning", "error"] = "info"
     sandbox_enabled: bool = True
     inbound_rate_limit_per_minute: int = Field(100, ge=1)
+    # How often each process writes its metric rollups to the database.
+    metrics_flush_seconds: float = Field(10.0, gt=0, le=300)
 
     # Where the sandbox answers when a provider has no credentials; by default the
     # hub's own address, which serves it under /sandbox.
@@ -62,6 +64,30 @@ class Settings(BaseSettings):
     microsoft_scopes: str = (
         "openid profile email offline_access User.Read Files.ReadWrite"
     )
+
+    # Pacing: the hub spends at most this share of each published limit, so that
+    # clock drift and in-flight requests never push it over.
+    pacing_headroom: float = Field(0.95, gt=0.0, le=1.0)
+    pacing_window_seconds: int = Field(60, ge=1, le=3600)
+    # Counted windows are this much longer than the provider's, so a request
+    # admitted late in one window but arriving in the next still fits.
+    pacing_margin_seconds: int = Field(1, ge=0, le=60)
+    sheets_reads_per_user: int = Field(60, ge=1)
+    sheets_writes_per_user: int = Field(60, ge=1)
+    sheets_reads_per_project: int = Field(300, ge=1)
+    sheets_writes_per_project: int = Field(300, ge=1)
+    graph_units_per_user: int = Field(600, ge=1)
+    graph_units_per_app: int = Field(1250, ge=1)
+    upstream_deadline_seconds: float = Field(120.0, gt=0.0)
+    retry_initial_seconds: float = Field(1.0, gt=0.0)
+    retry_max_seconds: float = Field(64.0, gt=0.0)
+    cache_ttl_seconds: float = Field(60.0, ge=0.0)
+
+    # Uploads: the largest file the hub accepts, and the chunk size of upload
+    # sessions as a multiple of 320 KiB (Graph's unit; 32 gives 10 MiB chunks,
+    # and Graph refuses a chunk of 60 MiB or more).
+    upload_max_bytes: int = Field(250_000_000, ge=1)
+    upload_chunk_multiple: int = Field(32, ge=1, le=180)
 
     google_client_id: str | None = None
     google_client_secret: SecretStr | None = None

@@ -12,6 +12,7 @@ from integration_hub.accounts.repository import AccountRepository
 from integration_hub.accounts.service import AccountService, AuthenticatedUser
 from integration_hub.context import HubContext
 from integration_hub.errors import AuthenticationError
+from integration_hub.middleware import EXTRA_HEADERS
 
 
 def get_context(request: Request) -> HubContext:
@@ -41,7 +42,22 @@ async def get_current_user(request: Request, context: Context) -> AuthenticatedU
             token.strip()
         )
     request.state.user = user
+    await _spend_request_budget(request, context, user)
     return user
+
+
+async def _spend_request_budget(
+    request: Request, context: HubContext, user: AuthenticatedUser
+) -> None:
+    """Count the request against the user's budget; over it raises 429.
+
+    Part of authentication so that every authenticated route is limited; the
+    RateLimit headers reach the response through the request-context middleware,
+    whatever kind of response the endpoint returns.
+    """
+    budget = await context.inbound_limiter.take(user.id)
+    if budget is not None:
+        setattr(request.state, EXTRA_HEADERS, budget.headers())
 
 
 CurrentUser = Annotated[AuthenticatedUser, Depends(get_current_user)]

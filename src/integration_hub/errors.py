@@ -11,12 +11,16 @@ machine-readable code; one handler in ``app.py`` renders them all as
     ├── PermissionDeniedError  403
     ├── NotFoundError          404: absent, or someone else's
     ├── ConflictError          409
+    ├── PayloadTooLargeError   413: the body is over the configured maximum
+    ├── UnsupportedMediaTypeError 415: the body's Content-Type is not one accepted
     ├── ValidationFailedError  422
+    ├── RateLimitedError       429: the caller's request budget is spent
     └── ServiceUnavailableError 503
 """
 
 from __future__ import annotations
 
+import math
 from http import HTTPStatus
 
 
@@ -66,9 +70,38 @@ class ConflictError(HubError):
     code = "conflict"
 
 
+class PayloadTooLargeError(HubError):
+    status_code = HTTPStatus.REQUEST_ENTITY_TOO_LARGE
+    code = "payload_too_large"
+
+
+class UnsupportedMediaTypeError(HubError):
+    status_code = HTTPStatus.UNSUPPORTED_MEDIA_TYPE
+    code = "unsupported_media_type"
+
+
 class ValidationFailedError(HubError):
     status_code = HTTPStatus.UNPROCESSABLE_ENTITY
     code = "validation_error"
+
+
+class RateLimitedError(HubError):
+    status_code = HTTPStatus.TOO_MANY_REQUESTS
+    code = "rate_limited"
+
+    def __init__(self, detail: str, *, limit: int, reset_after: float) -> None:
+        super().__init__(detail)
+        self.limit = limit
+        self.reset_after = reset_after
+
+    def headers(self) -> dict[str, str]:
+        seconds = str(max(1, math.ceil(self.reset_after)))
+        return {
+            "Retry-After": seconds,
+            "RateLimit-Limit": str(self.limit),
+            "RateLimit-Remaining": "0",
+            "RateLimit-Reset": seconds,
+        }
 
 
 class ServiceUnavailableError(HubError):

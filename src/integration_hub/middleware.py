@@ -14,6 +14,9 @@ import structlog
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 REQUEST_ID_HEADER = b"x-request-id"
+# Request state key under which handlers leave headers for the response, e.g. the
+# rate-limit budget, which must reach responses that endpoints build themselves.
+EXTRA_HEADERS = "extra_response_headers"
 _SAFE_REQUEST_ID = re.compile(rb"^[A-Za-z0-9._-]{8,64}$")
 
 log = structlog.get_logger("integration_hub.http")
@@ -31,7 +34,8 @@ class RequestContextMiddleware:
             return
 
         request_id = _request_id(scope)
-        scope.setdefault("state", {})["request_id"] = request_id
+        state = scope.setdefault("state", {})
+        state["request_id"] = request_id
         started = time.perf_counter()
         status = 500
 
@@ -42,6 +46,7 @@ class RequestContextMiddleware:
                 message["headers"] = [
                     *message.get("headers", []),
                     (REQUEST_ID_HEADER, request_id.encode()),
+                    *state.get(EXTRA_HEADERS, ()),
                 ]
             await send(message)
 

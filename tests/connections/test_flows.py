@@ -12,7 +12,7 @@ from integration_hub.connections.models import Connection, OAuthState
 from integration_hub.connections.service import hash_state
 from integration_hub.context import HubContext
 from integration_hub.db.base import utcnow
-from tests.connections.conftest import Hub
+from tests.support.live import Hub
 from tests.support.users import bearer, create_user
 
 pytestmark = pytest.mark.anyio

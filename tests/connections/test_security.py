@@ -18,7 +18,7 @@ from integration_hub.context import HubContext
 from integration_hub.db.models import Base
 from integration_hub.logging import configure_logging
 from integration_hub.observability.models import AuditLogEntry
-from tests.connections.conftest import Hub
+from tests.support.live import Hub
 from tests.support.users import bearer, create_user
 
 pytestmark = pytest.mark.anyio

@@ -16,7 +16,7 @@ from integration_hub.connections.vault import TokenVault
 from integration_hub.context import HubContext
 from integration_hub.db.base import utcnow
 from integration_hub.upstream.errors import TransientUpstreamError
-from tests.connections.conftest import Hub
+from tests.support.live import Hub
 
 pytestmark = pytest.mark.anyio
 

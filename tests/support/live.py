@@ -1,4 +1,8 @@
-"""A hub served over real HTTP, with its sandbox, for end-to-end OAuth flows."""
+"""A hub served over real HTTP with its sandbox, and a client for driving it.
+
+Loaded as a pytest plugin by tests/conftest.py, so every test package can use the
+``hub``, ``live_url`` and ``runtime`` fixtures.
+"""
 
 from __future__ import annotations
 

@@ -169,7 +169,8 @@ class OAuthClient:
             detail,
             provider=self.config.name,
             endpoint=self.config.token_url,
-            upstream_status=400,
+            # Not the caller's request that was refused: keep the class's status.
+            upstream_status=None,
             body=f"{error}: {first_line}",
         )
 

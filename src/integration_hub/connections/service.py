@@ -216,6 +216,32 @@ class ConnectionService:
             raise NotFoundError("no such connection")
         return connection
 
+    async def pick(
+        self, user_id: uuid.UUID, provider: str, connection_id: uuid.UUID | None
+    ) -> Connection:
+        """The connection an operation runs on: the one named, or the only one."""
+        if connection_id is not None:
+            connection = await self.get(user_id, connection_id)
+            if connection.provider != provider:
+                raise BadRequestError(
+                    f"connection {connection_id} is a {connection.provider} connection"
+                )
+            return connection
+
+        async with self.runtime.sessions() as session:
+            page = await ConnectionRepository(session).list_page(
+                user_id, after=None, limit=200
+            )
+        candidates = [c for c in page if c.provider == provider]
+        if not candidates:
+            raise NotFoundError(f"no {provider} connection: connect an account first")
+        if len(candidates) > 1:
+            raise BadRequestError(
+                f"you have {len(candidates)} {provider} connections: "
+                "say which with connection_id"
+            )
+        return candidates[0]
+
     async def list_page(
         self, user_id: uuid.UUID, *, after: uuid.UUID | None, limit: int
     ) -> list[Connection]:

@@ -34,6 +34,7 @@ from integration_hub.upstream.errors import InvalidGrantError, TransientUpstream
 
 if TYPE_CHECKING:
     from integration_hub.connections.runtime import ConnectionRuntime
+    from integration_hub.observability.metrics import Metrics
 
 REDIS_LOCK_TIMEOUT = 30.0
 REDIS_CACHE_PREFIX = "hub:token:"
@@ -69,6 +70,8 @@ class TokenManager:
         )
         self._failures: dict[uuid.UUID, tuple[int, float]] = {}
         self.upstream_refreshes = 0
+        # Set by the hub context that owns this runtime; None counts nothing.
+        self.metrics: Metrics | None = None
 
     async def access_token(
         self,
@@ -169,15 +172,18 @@ class TokenManager:
             self.upstream_refreshes += 1
             tokens = await client.refresh(refresh_token)
         except InvalidGrantError as exc:
+            self._count_refresh(connection.provider, "invalid_grant")
             await self._mark_needs_reauth(repository, connection, exc.detail)
             raise NeedsReauthError(exc.detail) from exc
         except TransientUpstreamError:
+            self._count_refresh(connection.provider, "transient_error")
             self._note_failure(connection.id)
             if current is not None and current.expires_at > time.time():
                 # Still valid, only inside the lead window: use it meanwhile.
                 return current
             raise
 
+        self._count_refresh(connection.provider, "success")
         self._failures.pop(connection.id, None)
         values: dict[str, object] = {
             "access_token": vault.seal(tokens.access_token, owner("access_token")),
@@ -246,6 +252,10 @@ class TokenManager:
             reason=reason,
         )
         await self.forget(connection.id)
+
+    def _count_refresh(self, provider: str, outcome: str) -> None:
+        if self.metrics is not None:
+            self.metrics.token_refresh(provider=provider, outcome=outcome)
 
     def _stored_access_token(self, connection: Connection) -> CachedToken | None:
         if (

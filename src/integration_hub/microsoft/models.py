@@ -33,4 +33,8 @@ class Document(CreatedAtMixin, Base):
     size: Mapped[int | None] = mapped_column(BigInteger)
     upload_session: Mapped[bytes | None] = mapped_column(LargeBinary)
     upload_offset: Mapped[int] = mapped_column(BigInteger, default=0)
+    # What a new session after an expired one must ask for again.
+    conflict_behavior: Mapped[str] = mapped_column(String(16), default="fail")
+    # Why the last attempt did not finish; kept so a failure is never silent.
+    error: Mapped[str | None] = mapped_column(Text)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)

@@ -63,7 +63,25 @@ class TransientUpstreamError(UpstreamError):
 
 
 class UpstreamRequestError(UpstreamError):
+    """The provider refused the request; the hub answers with a fitting status."""
+
     code = "upstream_rejected"
+    # What the provider's status means for the hub's own caller.
+    _STATUS_FOR_CALLER = {
+        400: HTTPStatus.UNPROCESSABLE_ENTITY,
+        403: HTTPStatus.FORBIDDEN,
+        404: HTTPStatus.NOT_FOUND,
+        409: HTTPStatus.CONFLICT,
+        413: HTTPStatus.REQUEST_ENTITY_TOO_LARGE,
+        416: HTTPStatus.CONFLICT,
+    }
+
+    def __init__(self, detail: str, **kwargs: object) -> None:
+        super().__init__(detail, **kwargs)  # type: ignore[arg-type]
+        if self.upstream_status is not None:
+            self.status_code = self._STATUS_FOR_CALLER.get(
+                self.upstream_status, HTTPStatus.BAD_GATEWAY
+            )
 
 
 class InvalidGrantError(UpstreamRequestError):
