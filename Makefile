@@ -14,7 +14,7 @@ PORT ?= 8000
 TEST_MATRIX ?= sqlite postgresql+redis
 TEST_POSTGRES_URL ?= postgresql://postgres@127.0.0.1:5432/test
 TEST_REDIS_URL ?= redis://127.0.0.1:6379/15
-PYTEST_ARGS ?=
+PYTEST_ARGS ?= -n 2
 
 .PHONY: run test lint typecheck pytest format bench clean
 
