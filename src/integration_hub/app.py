@@ -21,6 +21,7 @@ from integration_hub.context import HubContext
 from integration_hub.dependencies import get_current_user
 from integration_hub.errors import HubError, NotFoundError
 from integration_hub.google.endpoints import router as sheets_router
+from integration_hub.home import router as home_router
 from integration_hub.logging import configure_logging
 from integration_hub.microsoft.endpoints import router as documents_router
 from integration_hub.microsoft.endpoints import templates_router
@@ -65,6 +66,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     app.include_router(_api_router())
     app.include_router(prometheus_router)
+    app.include_router(home_router)
     _add_error_handlers(app)
     # Inside the sandbox middleware: emulated provider traffic is not the hub's.
     app.add_middleware(HttpMetricsMiddleware)

@@ -206,4 +206,3 @@ def next_offset(ranges: object) -> int | None:
         return None
     starts = [int(str(r).split("-", 1)[0]) for r in ranges if str(r)[:1].isdigit()]
     return min(starts) if starts else None
-
