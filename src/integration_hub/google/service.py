@@ -176,20 +176,13 @@ class SheetsService:
         self, caller: Caller, spreadsheet_id: str
     ) -> tuple[dict[str, Any], int]:
         """Spreadsheet metadata, from the cache when fresh; and the calls it cost."""
-        cache = self.upstream.cache
-        key = cache.key(caller.connection_id, spreadsheet_id, "metadata")
-        async with cache.filling(key):
-            cached = await cache.get(key)
-            self.upstream.metrics.cache(
-                provider="google", operation="spreadsheets.get", hit=cached is not None
-            )
-            if cached is not None:
-                return cached, 0
-            metadata = await self.client.get(
-                caller, spreadsheet_id, fields=METADATA_FIELDS
-            )
-            await cache.set(key, metadata)
-        return metadata, 1
+        metadata, hit = await self.upstream.read_through(
+            "google",
+            "spreadsheets.get",
+            (caller.connection_id, spreadsheet_id, "metadata"),
+            lambda: self.client.get(caller, spreadsheet_id, fields=METADATA_FIELDS),
+        )
+        return metadata, 0 if hit else 1
 
     async def metadata(
         self, spreadsheet_id: str, connection_id: uuid.UUID | None

@@ -152,6 +152,7 @@ class MicrosoftClient:
             json=body,
         )
         response = await self.upstream.microsoft.send(caller, call)
+        await self._changed(caller, item_id)
         permission: dict[str, Any] = response.json()
         return permission, response.status_code == 201
 
@@ -168,9 +169,11 @@ class MicrosoftClient:
             json=body,
         )
         permissions: list[dict[str, Any]] = (await self._json(caller, call))["value"]
+        await self._changed(caller, item_id)
         return permissions
 
     async def permissions(self, caller: Caller, item_id: str) -> list[dict[str, Any]]:
+        """An item's permissions, cached until the hub changes them."""
         call = self._call(
             caller,
             "GET",
@@ -179,8 +182,23 @@ class MicrosoftClient:
             cost=READ,
             idempotent=True,
         )
-        permissions: list[dict[str, Any]] = (await self._json(caller, call))["value"]
-        return permissions
+
+        async def fetch() -> list[dict[str, Any]]:
+            permissions: list[dict[str, Any]] = (await self._json(caller, call))[
+                "value"
+            ]
+            return permissions
+
+        permissions, _hit = await self.upstream.read_through(
+            "microsoft",
+            "drive.list_permissions",
+            (caller.connection_id, item_id, "permissions"),
+            fetch,
+        )
+        return list(permissions)
+
+    async def _changed(self, caller: Caller, item_id: str) -> None:
+        await self.upstream.cache.invalidate(caller.connection_id, item_id)
 
     async def delete_permission(
         self, caller: Caller, item_id: str, permission_id: str
@@ -194,6 +212,7 @@ class MicrosoftClient:
             idempotent=True,
         )
         await self.upstream.microsoft.send(caller, call)
+        await self._changed(caller, item_id)
 
 
 def next_offset(ranges: object) -> int | None:

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Awaitable, Callable
+from typing import Any
 
 from redis.asyncio import Redis
 
@@ -44,6 +46,30 @@ class Upstream:
     async def close(self) -> None:
         await self.google.close()
         await self.microsoft.close()
+
+    async def read_through(
+        self,
+        provider: str,
+        operation: str,
+        key: tuple[uuid.UUID, str, str],
+        fetch: Callable[[], Awaitable[Any]],
+    ) -> tuple[Any, bool]:
+        """A cached provider read: the value, and whether it came from the cache.
+
+        ``key`` is (connection, resource, variant); the hub's writes to the
+        resource invalidate it. Concurrent misses in one process fetch once.
+        """
+        cache_key = self.cache.key(*key)
+        async with self.cache.filling(cache_key):
+            cached = await self.cache.get(cache_key)
+            self.metrics.cache(
+                provider=provider, operation=operation, hit=cached is not None
+            )
+            if cached is not None:
+                return cached, True
+            value = await fetch()
+            await self.cache.set(cache_key, value)
+        return value, False
 
     def sheets_budgets(self, connection_id: uuid.UUID, kind: str) -> list[Budget]:
         """Sheets counts reads and writes apart, per user and per project."""
