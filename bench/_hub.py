@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import sys
 import uuid
 from collections.abc import Iterator
@@ -59,3 +60,22 @@ async def connect(http: httpx2.AsyncClient, provider: str, token: str) -> uuid.U
         headers=auth,
     )
     return uuid.UUID(connection.json()["id"])
+
+
+def create_user(settings: Settings, name: str = "bench") -> str:
+    """A hub user straight in the database; returns its API token."""
+    from integration_hub.accounts.repository import AccountRepository
+    from integration_hub.accounts.service import AccountService
+    from integration_hub.context import HubContext
+
+    async def create() -> str:
+        context = await HubContext.open(settings)
+        try:
+            async with context.sessions() as session, session.begin():
+                service = AccountService(AccountRepository(session))
+                _, token = await service.create_user(name)
+        finally:
+            await context.close()
+        return token
+
+    return asyncio.run(create())

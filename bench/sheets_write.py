@@ -19,7 +19,7 @@ import time
 from pathlib import Path
 
 import httpx2
-from _hub import bench_settings, connect, served
+from _hub import bench_settings, connect, create_user, served
 from tests.support.google_clients import gspread_client
 
 ROWS = int(sys.argv[1]) if len(sys.argv) > 1 else 100_000
@@ -144,20 +144,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as folder:
         settings = bench_settings(Path(folder))
 
-        async def user_token() -> str:
-            from integration_hub.accounts.repository import AccountRepository
-            from integration_hub.accounts.service import AccountService
-            from integration_hub.context import HubContext
-
-            context = await HubContext.open(settings)
-            async with context.sessions() as session, session.begin():
-                _, token = await AccountService(AccountRepository(session)).create_user(
-                    "bench"
-                )
-            await context.close()
-            return token
-
-        token = asyncio.run(user_token())
+        token = create_user(settings)
         with served(settings) as base:
             asyncio.run(run(base, token))
 

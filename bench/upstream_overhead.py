@@ -20,7 +20,7 @@ import time
 from pathlib import Path
 
 import httpx2
-from _hub import bench_settings, connect, served
+from _hub import bench_settings, connect, create_user, served
 
 CALLS = int(sys.argv[1]) if len(sys.argv) > 1 else 300
 
@@ -86,19 +86,7 @@ def main() -> None:
             sheets_reads_per_project=1_000_000,
         )
 
-        async def user_token() -> str:
-            from integration_hub.accounts.repository import AccountRepository
-            from integration_hub.accounts.service import AccountService
-            from integration_hub.context import HubContext
-
-            context = await HubContext.open(settings)
-            async with context.sessions() as session, session.begin():
-                service = AccountService(AccountRepository(session))
-                _, token = await service.create_user("bench")
-            await context.close()
-            return token
-
-        token = asyncio.run(user_token())
+        token = create_user(settings)
         with served(settings) as base:
             asyncio.run(run(base, token))
 

@@ -21,7 +21,8 @@ from integration_hub.google.schemas import (
     SpreadsheetOut,
     ValuesOut,
 )
-from integration_hub.google.service import Actor, SheetsService
+from integration_hub.google.service import SheetsService
+from integration_hub.observability.audit import Actor
 
 router = APIRouter(prefix="/google/spreadsheets", tags=["google sheets"])
 

@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import time
 import uuid
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from integration_hub.connections.service import ConnectionService
-from integration_hub.errors import HubError, ValidationFailedError
+from integration_hub.errors import ValidationFailedError
 from integration_hub.google import batching
 from integration_hub.google.a1 import parse_a1, quote_sheet
 from integration_hub.google.client import GoogleClient
@@ -29,20 +27,12 @@ from integration_hub.google.schemas import (
     ValueRangeIn,
     ValuesOut,
 )
-from integration_hub.observability.audit import AuditEvent, record
+from integration_hub.observability.audit import Actor, audited
 from integration_hub.upstream.client import Caller
 from integration_hub.upstream.runtime import Upstream
 
 T = TypeVar("T")
 METADATA_FIELDS = "spreadsheetId,spreadsheetUrl,properties.title,sheets.properties"
-
-
-@dataclass(frozen=True)
-class Actor:
-    """Who is asking, for whom the audit log writes the entry."""
-
-    user_id: uuid.UUID
-    request_id: str | None
 
 
 class SheetsService:
@@ -76,27 +66,14 @@ class SheetsService:
         caller: Caller,
         work: Callable[[], Awaitable[T]],
     ) -> T:
-        started = time.perf_counter()
-        outcome, status = "success", 200
-        try:
-            return await work()
-        except HubError as exc:
-            outcome, status = "failure", exc.status_code
-            raise
-        finally:
-            await record(
-                self.connections.runtime.sessions,
-                AuditEvent(
-                    action=action,
-                    outcome=outcome,
-                    user_id=self.actor.user_id,
-                    connection_id=caller.connection_id,
-                    target=target,
-                    status_code=status,
-                    duration_ms=(time.perf_counter() - started) * 1000,
-                    request_id=self.actor.request_id,
-                ),
-            )
+        return await audited(
+            self.connections.runtime.sessions,
+            self.actor,
+            action,
+            target,
+            caller.connection_id,
+            work,
+        )
 
     async def create(self, request: CreateSpreadsheet) -> SpreadsheetOut:
         caller = await self._caller(request.connection_id)

@@ -35,9 +35,10 @@ from integration_hub.microsoft.schemas import (
     TemplateOut,
     TemplatePage,
 )
-from integration_hub.microsoft.service import Actor, DocumentService, check_path
+from integration_hub.microsoft.service import DocumentService, check_path
 from integration_hub.microsoft.templates import MAX_TEMPLATE_BYTES
 from integration_hub.microsoft.uploads import Spooled, spool_multipart, spool_raw
+from integration_hub.observability.audit import Actor
 
 router = APIRouter(prefix="/microsoft/documents", tags=["microsoft documents"])
 templates_router = APIRouter(prefix="/templates", tags=["templates"])

@@ -8,10 +8,8 @@ upload is listed with its reason, never left unnoticed.
 from __future__ import annotations
 
 import re
-import time
 import uuid
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
 from typing import Any, TypeVar
 
 import anyio
@@ -43,7 +41,7 @@ from integration_hub.microsoft.uploads import (
     spool_bytes,
     spool_path,
 )
-from integration_hub.observability.audit import AuditEvent, record
+from integration_hub.observability.audit import Actor, audited
 from integration_hub.upstream.client import Caller
 from integration_hub.upstream.runtime import Upstream
 
@@ -56,14 +54,6 @@ _FORBIDDEN_CHARS = re.compile(r'["*:<>?\\|\x00-\x1f\x7f]')
 _RESERVED_NAMES = {"con", "prn", "aux", "nul", ".lock", "desktop.ini"} | {
     f"{device}{n}" for device in ("com", "lpt") for n in range(10)
 }
-
-
-@dataclass(frozen=True)
-class Actor:
-    """Who is asking, for whom the audit log writes the entry."""
-
-    user_id: uuid.UUID
-    request_id: str | None
 
 
 def check_path(path: str) -> str:
@@ -155,28 +145,9 @@ class DocumentService:
         work: Callable[[], Awaitable[T]],
         details: dict[str, Any] | None = None,
     ) -> T:
-        started = time.perf_counter()
-        outcome, status = "success", 200
-        try:
-            return await work()
-        except HubError as exc:
-            outcome, status = "failure", exc.status_code
-            raise
-        finally:
-            await record(
-                self.sessions,
-                AuditEvent(
-                    action=action,
-                    outcome=outcome,
-                    user_id=self.actor.user_id,
-                    connection_id=connection_id,
-                    target=target,
-                    status_code=status,
-                    duration_ms=(time.perf_counter() - started) * 1000,
-                    request_id=self.actor.request_id,
-                    details=details or {},
-                ),
-            )
+        return await audited(
+            self.sessions, self.actor, action, target, connection_id, work, details
+        )
 
     async def _document(self, document_id: uuid.UUID) -> Document:
         async with self.sessions() as session:

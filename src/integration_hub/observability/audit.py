@@ -9,17 +9,21 @@ from __future__ import annotations
 
 import hashlib
 import json
+import time
 import uuid
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from integration_hub.db.base import utcnow
+from integration_hub.errors import HubError
 from integration_hub.observability.models import AuditChainHead, AuditLogEntry
 
 GENESIS_HASH = "0" * 64
+T = TypeVar("T")
 _HEAD_ID = 1
 
 
@@ -87,6 +91,51 @@ async def append(session: AsyncSession, event: AuditEvent) -> AuditLogEntry:
         .values(head_hash=entry.entry_hash)
     )
     return entry
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Who an operation is done for, as the audit log records it."""
+
+    user_id: uuid.UUID
+    request_id: str | None
+
+
+async def audited(
+    sessions: async_sessionmaker[AsyncSession],
+    actor: Actor,
+    action: str,
+    target: str | None,
+    connection_id: uuid.UUID | None,
+    work: Callable[[], Awaitable[T]],
+    details: dict[str, Any] | None = None,
+) -> T:
+    """Run ``work`` and append its outcome, status and duration, whatever happens."""
+    started = time.perf_counter()
+    outcome, status = "success", 200
+    try:
+        return await work()
+    except HubError as exc:
+        outcome, status = "failure", int(exc.status_code)
+        raise
+    except BaseException:
+        outcome, status = "failure", 500
+        raise
+    finally:
+        await record(
+            sessions,
+            AuditEvent(
+                action=action,
+                outcome=outcome,
+                user_id=actor.user_id,
+                connection_id=connection_id,
+                target=target,
+                status_code=status,
+                duration_ms=(time.perf_counter() - started) * 1000,
+                request_id=actor.request_id,
+                details=details or {},
+            ),
+        )
 
 
 async def record(sessions: async_sessionmaker[AsyncSession], event: AuditEvent) -> None:
