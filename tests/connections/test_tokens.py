@@ -238,3 +238,28 @@ class TestRefreshFailures:
 
         assert token
         assert (await load(context, connection_id)).status == "active"
+
+
+async def test_refreshes_are_counted_in_the_metrics(
+    hub: Hub, context: HubContext
+) -> None:
+    """A refresh the live hub makes for an operation shows in /metrics."""
+    connection_id, _user_id = await connected(hub, "google")
+    await expire_access_token(context, connection_id)
+
+    response = await hub.http.post(
+        "/api/v1/integrations/google/spreadsheets",
+        json={"title": "t"},
+        headers=hub.auth,
+    )
+
+    assert response.status_code == 201, response.text
+    metrics = (await hub.http.get("/metrics")).text
+    line = next(
+        line
+        for line in metrics.splitlines()
+        if line.startswith("hub_token_refreshes_total{")
+        and 'provider="google"' in line
+        and 'outcome="success"' in line
+    )
+    assert float(line.rsplit(" ", 1)[1]) == 1.0
