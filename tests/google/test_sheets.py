@@ -96,6 +96,36 @@ class TestBatchWrite:
             == values
         )
 
+    async def test_dates_keep_their_type_in_raw_writes(self, hub: Hub) -> None:
+        """Date cells become dates (serials with a date format); a date-looking
+        string stays the text it was sent as."""
+        await hub.connect("google")
+        sheet = await create(hub)
+        values = [
+            [{"date": "2024-01-05"}, {"datetime": "2024-01-05T10:30:00"}, "2024-01-05"],
+            [{"date": "2024-01-06"}, 7, True],
+        ]
+
+        written = await hub.http.post(
+            f"{API}/batch-write",
+            json={
+                "spreadsheet_id": sheet["spreadsheet_id"],
+                "data": [{"range": "Sheet1!A1", "values": values}],
+            },
+            headers=hub.auth,
+        )
+
+        assert written.status_code == 200, written.text
+        assert written.json()["upstream_calls"] == 3  # metadata, values, formats
+        sid = sheet["spreadsheet_id"]
+        assert await read(hub, sid, "Sheet1!A1:C2", render="UNFORMATTED_VALUE") == [
+            [45296, 45296.4375, "2024-01-05"],
+            [45297, 7, True],
+        ]
+        assert await read(hub, sid, "Sheet1!A1:B1", render="FORMATTED_VALUE") == [
+            ["2024-01-05", "2024-01-05 10:30:00"]
+        ]
+
     async def test_user_entered_keeps_formulas_when_asked(self, hub: Hub) -> None:
         """USER_ENTERED, only on request, stores formulas as formulas."""
         await hub.connect("google")

@@ -9,6 +9,7 @@ cut). A range whose rows span several bodies is written as row slices of itself.
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
@@ -17,8 +18,10 @@ from typing import Any
 import orjson
 
 from integration_hub.google.a1 import A1Range, RangeError, parse_a1
+from integration_hub.google.schemas import DateCell, DateTimeCell
 
 DEFAULT_LIMIT_BYTES = 2_000_000
+SHEETS_EPOCH = dt.datetime(1899, 12, 30)
 
 
 @dataclass(frozen=True)
@@ -42,6 +45,9 @@ class WritePlan:
     extents: dict[str | None, Extent] = field(default_factory=dict)
     rows: int = 0
     cells: int = 0
+    # Where date cells landed: (sheet, column, kind) -> row numbers, so that the
+    # serial numbers sent for them can be given a date format afterwards.
+    dates: dict[tuple[str | None, int, str], list[int]] = field(default_factory=dict)
 
 
 def parse_ranges(
@@ -97,7 +103,13 @@ def _plan_range(write: WriteRange, builder: _BodyBuilder, plan: WritePlan) -> No
     start_row = write.range.start_row or 1
     start_col = write.range.start_col or 1
     extent = plan.extents.setdefault(write.range.sheet, Extent())
-    for offset, (row, encoded) in enumerate(_encoded_rows(write.values)):
+    for offset, row in enumerate(write.values):
+        # orjson: serialising every row on its own is what lets the cuts fall
+        # exactly on the size limit, and it is the hot loop of a large write.
+        try:
+            encoded = orjson.dumps(row)
+        except TypeError:  # a date cell, which JSON has no type for
+            row, encoded = _with_serial_dates(row, start_row + offset, write, plan)
         builder.add(write, start_row + offset, len(row), encoded)
         extent.rows = max(extent.rows, start_row + offset)
         extent.columns = max(extent.columns, start_col + len(row) - 1)
@@ -106,13 +118,44 @@ def _plan_range(write: WriteRange, builder: _BodyBuilder, plan: WritePlan) -> No
     builder.close_piece()
 
 
-def _encoded_rows(
-    values: Sequence[Sequence[Any]],
-) -> Iterator[tuple[Sequence[Any], bytes]]:
-    # orjson: serialising every row on its own is what lets the cuts fall exactly
-    # on the size limit, and it is the hot loop of a large write.
-    for row in values:
-        yield row, orjson.dumps(row)
+def _with_serial_dates(
+    row: Sequence[Any], row_number: int, write: WriteRange, plan: WritePlan
+) -> tuple[Sequence[Any], bytes]:
+    """Replace date cells by Sheets serial numbers and note where they are."""
+    start_col = write.range.start_col or 1
+    converted: list[Any] = []
+    for index, value in enumerate(row):
+        serial = serial_of(value)
+        if serial is None:
+            converted.append(value)
+            continue
+        kind = "DATE" if isinstance(value, DateCell) else "DATE_TIME"
+        key = (write.range.sheet, start_col + index, kind)
+        plan.dates.setdefault(key, []).append(row_number)
+        converted.append(serial)
+    return converted, orjson.dumps(converted)
+
+
+def serial_of(value: Any) -> float | None:
+    """The Sheets serial number of a date cell (days since 1899-12-30), or None."""
+    if isinstance(value, DateCell):
+        return float((value.date - SHEETS_EPOCH.date()).days)
+    if isinstance(value, DateTimeCell):
+        moment = value.datetime.replace(tzinfo=None)
+        return (moment - SHEETS_EPOCH).total_seconds() / 86_400
+    return None
+
+
+def date_runs(rows: list[int]) -> Iterator[tuple[int, int]]:
+    """Contiguous runs of row numbers, as (first, last)."""
+    ordered = sorted(set(rows))
+    first = previous = ordered[0]
+    for number in ordered[1:]:
+        if number != previous + 1:
+            yield first, previous
+            first = number
+        previous = number
+    yield first, previous
 
 
 class _BodyBuilder:

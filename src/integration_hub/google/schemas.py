@@ -1,13 +1,31 @@
 from __future__ import annotations
 
+import datetime as dt
 import uuid
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-# What a cell may hold on the way in: Sheets' own value types. None leaves the
-# cell as it is; "" clears it.
-CellValue = str | int | float | bool | None
+
+class DateCell(BaseModel):
+    """A date, written as a date whatever the value input option."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    date: dt.date
+
+
+class DateTimeCell(BaseModel):
+    """A date and time (wall-clock: Sheets has no time zones per cell)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    datetime: dt.datetime
+
+
+# What a cell may hold on the way in: Sheets' own value types, plus dates, which
+# JSON cannot tell from text. None leaves the cell as it is; "" clears it.
+CellValue = str | int | float | bool | None | DateCell | DateTimeCell
 ValueInputOption = Literal["RAW", "USER_ENTERED"]
 MAX_CELL_CHARS = 50_000
 
@@ -52,6 +70,10 @@ class ValueRangeIn(BaseModel):
 
 
 class BatchWrite(_Request):
+    """Values as in Sheets' values.batchUpdate; a cell may also be
+    ``{"date": "2024-01-05"}`` or ``{"datetime": "2024-01-05T10:30:00"}``, which
+    is written as a date in either value input option."""
+
     spreadsheet_id: str = Field(min_length=1, max_length=200)
     data: list[ValueRangeIn] = Field(min_length=1, max_length=10_000)
     value_input_option: ValueInputOption = Field(

@@ -20,6 +20,7 @@ from integration_hub.google.schemas import (
     CellValue,
     ClearRange,
     CreateSpreadsheet,
+    DateCell,
     PermissionOut,
     ShareSpreadsheet,
     SheetOut,
@@ -32,6 +33,10 @@ from integration_hub.upstream.client import Caller
 from integration_hub.upstream.runtime import Upstream
 
 T = TypeVar("T")
+_DATE_FORMATS = {
+    "DATE": {"type": "DATE", "pattern": "yyyy-mm-dd"},
+    "DATE_TIME": {"type": "DATE_TIME", "pattern": "yyyy-mm-dd hh:mm:ss"},
+}
 METADATA_FIELDS = "spreadsheetId,spreadsheetUrl,properties.title,sheets.properties"
 
 
@@ -134,6 +139,12 @@ class SheetsService:
                 await self.client.values_batch_update(
                     caller, request.spreadsheet_id, body
                 )
+            formats = _date_format_requests(metadata, plan.dates)
+            if formats:
+                await self.client.batch_update(
+                    caller, request.spreadsheet_id, formats, idempotent=True
+                )
+                calls += 1
             return BatchWriteOut(
                 spreadsheet_id=request.spreadsheet_id,
                 updated_rows=plan.rows,
@@ -320,6 +331,13 @@ def _cell_data(value: CellValue) -> dict[str, Any]:
     """A RAW cell: typed exactly as sent, so text starting with '=' stays text."""
     if value is None:
         return {}
+    serial = batching.serial_of(value)
+    if serial is not None:
+        kind = "DATE" if isinstance(value, DateCell) else "DATE_TIME"
+        return {
+            "userEnteredValue": {"numberValue": serial},
+            "userEnteredFormat": {"numberFormat": _DATE_FORMATS[kind]},
+        }
     if isinstance(value, bool):
         return {"userEnteredValue": {"boolValue": value}}
     if isinstance(value, int | float):
@@ -331,13 +349,9 @@ def _growth_requests(
     metadata: dict[str, Any], extents: dict[str | None, batching.Extent]
 ) -> list[dict[str, Any]]:
     """Grow each sheet just enough; setting sizes (not appending) is idempotent."""
-    sheets = [s["properties"] for s in metadata.get("sheets", [])]
-    by_title = {p["title"]: p for p in sheets}
     requests = []
     for title, extent in extents.items():
-        properties = by_title.get(title) if title is not None else (sheets or [None])[0]
-        if properties is None:
-            raise ValidationFailedError(f"the spreadsheet has no sheet named {title!r}")
+        properties = _sheet_properties(metadata, title)
         grid = properties.get("gridProperties", {})
         rows = max(grid.get("rowCount", 0), extent.rows)
         columns = max(grid.get("columnCount", 0), extent.columns)
@@ -357,6 +371,47 @@ def _growth_requests(
                 }
             )
     return requests
+
+
+def _date_format_requests(
+    metadata: dict[str, Any],
+    dates: dict[tuple[str | None, int, str], list[int]],
+) -> list[dict[str, Any]]:
+    """Give the serial numbers sent for date cells a date format, run by run."""
+    requests = []
+    for (title, column, kind), rows in dates.items():
+        sheet_id = _sheet_properties(metadata, title)["sheetId"]
+        for first, last in batching.date_runs(rows):
+            grid_range = {
+                "sheetId": sheet_id,
+                "startRowIndex": first - 1,
+                "endRowIndex": last,
+                "startColumnIndex": column - 1,
+                "endColumnIndex": column,
+            }
+            requests.append(
+                {
+                    "repeatCell": {
+                        "range": grid_range,
+                        "cell": {
+                            "userEnteredFormat": {"numberFormat": _DATE_FORMATS[kind]}
+                        },
+                        "fields": "userEnteredFormat.numberFormat",
+                    }
+                }
+            )
+    return requests
+
+
+def _sheet_properties(metadata: dict[str, Any], title: str | None) -> dict[str, Any]:
+    """A sheet's properties by title; the first sheet when no title is given."""
+    sheets = [s["properties"] for s in metadata.get("sheets", [])]
+    if title is None and sheets:
+        return dict(sheets[0])
+    for properties in sheets:
+        if properties["title"] == title:
+            return dict(properties)
+    raise ValidationFailedError(f"the spreadsheet has no sheet named {title!r}")
 
 
 def _sheet_out(properties: dict[str, Any]) -> SheetOut:
