@@ -48,7 +48,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         hub = app.state.hub = await HubContext.open(settings)
         log.info(
-            "hub.started", database=(settings.is_sqlite and "sqlite") or "postgresql"
+            "hub.started", database="sqlite" if settings.is_sqlite else "postgresql"
         )
         try:
             async with metrics_flushing(

@@ -42,9 +42,10 @@ class HubContext:
         redis = await _connect_redis(settings.redis_url) if settings.redis_url else None
         engine = create_engine(settings.async_database_url)
         sessions = create_session_factory(engine)
-        runtime = ConnectionRuntime(settings, sessions, redis, vault_for(settings))
         metrics = Metrics()
-        runtime.tokens.metrics = metrics
+        runtime = ConnectionRuntime(
+            settings, sessions, redis, vault_for(settings), metrics=metrics
+        )
         limiter = InboundRateLimiter(settings.inbound_rate_limit_per_minute, redis)
         upstream = Upstream(settings, runtime, redis, metrics)
         return cls(

@@ -44,11 +44,7 @@ async def sandbox_secrets(hub: Hub) -> list[str]:
     values = []
     for provider in ("google", "microsoft"):
         for kind in ("codes", "access_tokens", "refresh_tokens"):
-            items = (await hub.grants(provider))[kind]
-            assert isinstance(items, list)
-            values += [
-                str(i.get("value") or i.get("token") or i.get("code")) for i in items
-            ]
+            values += [str(item["value"]) for item in await hub.issued(provider, kind)]
     return values
 
 

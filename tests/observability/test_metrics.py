@@ -15,7 +15,7 @@ class TestMetrics:
         self, context: HubContext
     ) -> None:
         """Token refreshes are counted in the metrics the hub context serves."""
-        assert context.connections.tokens.metrics is context.metrics
+        assert context.connections.metrics is context.metrics
 
     async def test_rollups_count_retries_and_cache_lookups_per_operation(
         self,

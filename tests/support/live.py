@@ -81,9 +81,7 @@ class Hub:
         """The sandbox's issued tokens of one kind, each with its ``value``."""
         items = (await self.grants(provider))[kind]
         assert isinstance(items, list)
-        return [
-            {**item, "value": item.get("value") or item.get("token")} for item in items
-        ]
+        return items
 
     async def start(self, provider: str, **params: str) -> dict[str, str]:
         response = await self.http.get(

@@ -98,6 +98,17 @@ class ConnectionRepository:
         query = query.order_by(Connection.id).limit(limit)
         return list(await self.session.scalars(query))
 
+    async def for_provider(
+        self, user_id: uuid.UUID, provider: str, *, limit: int
+    ) -> Sequence[Connection]:
+        query = (
+            select(Connection)
+            .where(Connection.user_id == user_id, Connection.provider == provider)
+            .order_by(Connection.id)
+            .limit(limit)
+        )
+        return list(await self.session.scalars(query))
+
     async def add(self, connection: Connection) -> Connection:
         self.session.add(connection)
         await self.session.flush()

@@ -18,6 +18,7 @@ from integration_hub.connections.providers import (
 from integration_hub.connections.tokens import TokenManager
 from integration_hub.connections.vault import TokenVault
 from integration_hub.errors import NotFoundError
+from integration_hub.observability.metrics import Metrics
 
 
 @dataclass
@@ -26,6 +27,8 @@ class ConnectionRuntime:
     sessions: async_sessionmaker[AsyncSession]
     redis: Redis | None
     vault: TokenVault
+    # Counts refreshes when set; runtimes built for tools and tests may go without.
+    metrics: Metrics | None = None
     transport: httpx2.AsyncHTTPTransport = field(
         default_factory=lambda: httpx2.AsyncHTTPTransport(retries=0)
     )

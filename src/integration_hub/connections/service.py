@@ -229,16 +229,15 @@ class ConnectionService:
             return connection
 
         async with self.runtime.sessions() as session:
-            page = await ConnectionRepository(session).list_page(
-                user_id, after=None, limit=200
+            # Two are enough to know whether the choice is ambiguous.
+            candidates = await ConnectionRepository(session).for_provider(
+                user_id, provider, limit=2
             )
-        candidates = [c for c in page if c.provider == provider]
         if not candidates:
             raise NotFoundError(f"no {provider} connection: connect an account first")
         if len(candidates) > 1:
             raise BadRequestError(
-                f"you have {len(candidates)} {provider} connections: "
-                "say which with connection_id"
+                f"you have several {provider} connections: say which with connection_id"
             )
         return candidates[0]
 

@@ -34,7 +34,6 @@ from integration_hub.upstream.errors import InvalidGrantError, TransientUpstream
 
 if TYPE_CHECKING:
     from integration_hub.connections.runtime import ConnectionRuntime
-    from integration_hub.observability.metrics import Metrics
 
 REDIS_LOCK_TIMEOUT = 30.0
 REDIS_CACHE_PREFIX = "hub:token:"
@@ -70,8 +69,6 @@ class TokenManager:
         )
         self._failures: dict[uuid.UUID, tuple[int, float]] = {}
         self.upstream_refreshes = 0
-        # Set by the hub context that owns this runtime; None counts nothing.
-        self.metrics: Metrics | None = None
 
     async def access_token(
         self,
@@ -254,8 +251,8 @@ class TokenManager:
         await self.forget(connection.id)
 
     def _count_refresh(self, provider: str, outcome: str) -> None:
-        if self.metrics is not None:
-            self.metrics.token_refresh(provider=provider, outcome=outcome)
+        if self.runtime.metrics is not None:
+            self.runtime.metrics.token_refresh(provider=provider, outcome=outcome)
 
     def _stored_access_token(self, connection: Connection) -> CachedToken | None:
         if (

@@ -26,7 +26,6 @@ SHEETS_EPOCH = dt.datetime(1899, 12, 30)
 
 @dataclass(frozen=True)
 class WriteRange:
-    text: str
     range: A1Range
     values: Sequence[Sequence[Any]]
 
@@ -57,7 +56,7 @@ def parse_ranges(
     for text, values in data:
         parsed = parse_a1(text)
         _check_fits(text, parsed, values)
-        ranges.append(WriteRange(text, parsed, values))
+        ranges.append(WriteRange(parsed, values))
     return ranges
 
 

@@ -19,9 +19,10 @@ class GoogleClient:
     def _values(self, spreadsheet_id: str, range_: str) -> str:
         return f"{self.sheets}/{_id(spreadsheet_id)}/values/{quote(range_, safe='')}"
 
-    async def _json(self, caller: Caller, call: Call) -> Any:
+    async def _json(self, caller: Caller, call: Call) -> dict[str, Any]:
         response = await self.upstream.google.send(caller, call)
-        return response.json()
+        body: dict[str, Any] = response.json()
+        return body
 
     def _sheets_call(
         self,
@@ -46,8 +47,7 @@ class GoogleClient:
         call = self._sheets_call(
             caller, "write", "POST", self.sheets, "spreadsheets.create", json=body
         )
-        result: dict[str, Any] = await self._json(caller, call)
-        return result
+        return await self._json(caller, call)
 
     async def get(
         self, caller: Caller, spreadsheet_id: str, *, fields: str | None = None
@@ -64,8 +64,7 @@ class GoogleClient:
                 **({"fields": fields} if fields else {}),
             },
         )
-        result: dict[str, Any] = await self._json(caller, call)
-        return result
+        return await self._json(caller, call)
 
     async def batch_update(
         self,
@@ -84,8 +83,7 @@ class GoogleClient:
             idempotent=idempotent,
             json={"requests": requests},
         )
-        result: dict[str, Any] = await self._json(caller, call)
-        return result
+        return await self._json(caller, call)
 
     async def values_batch_update(
         self, caller: Caller, spreadsheet_id: str, body: bytes
@@ -101,8 +99,7 @@ class GoogleClient:
             content=body,
             headers={"Content-Type": "application/json"},
         )
-        result: dict[str, Any] = await self._json(caller, call)
-        return result
+        return await self._json(caller, call)
 
     async def values_get(
         self, caller: Caller, spreadsheet_id: str, range_: str, render: str
@@ -116,8 +113,7 @@ class GoogleClient:
             idempotent=True,
             params={"valueRenderOption": render},
         )
-        result: dict[str, Any] = await self._json(caller, call)
-        return result
+        return await self._json(caller, call)
 
     async def values_append(
         self,
@@ -141,8 +137,7 @@ class GoogleClient:
             },
             json={"range": range_, "majorDimension": "ROWS", "values": values},
         )
-        result: dict[str, Any] = await self._json(caller, call)
-        return result
+        return await self._json(caller, call)
 
     async def values_clear(
         self, caller: Caller, spreadsheet_id: str, range_: str
@@ -156,8 +151,7 @@ class GoogleClient:
             idempotent=True,
             json={},
         )
-        result: dict[str, Any] = await self._json(caller, call)
-        return result
+        return await self._json(caller, call)
 
     async def share(
         self, caller: Caller, file_id: str, permission: dict[str, Any], notify: bool
@@ -170,8 +164,7 @@ class GoogleClient:
             params={"sendNotificationEmail": "true" if notify else "false"},
             json=permission,
         )
-        result: dict[str, Any] = await self._json(caller, call)
-        return result
+        return await self._json(caller, call)
 
 
 def _id(value: str) -> str:

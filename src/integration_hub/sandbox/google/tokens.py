@@ -130,17 +130,21 @@ class TokenStore:
         return True
 
     def grants(self) -> dict[str, Any]:
+        """Every grant with its state; ``value`` holds the code or token itself,
+        under the same key as in the Microsoft emulator's view."""
         now = time.time()
         return {
             "codes": [
-                asdict(c) | {"state": _code_state(c, now)} for c in self.codes.values()
+                asdict(c) | {"value": c.code, "state": _code_state(c, now)}
+                for c in self.codes.values()
             ],
             "access_tokens": [
-                asdict(t) | {"state": _access_state(t, now)}
+                asdict(t) | {"value": t.token, "state": _access_state(t, now)}
                 for t in self.access.values()
             ],
             "refresh_tokens": [
-                asdict(t) | {"state": "revoked" if t.revoked else "active"}
+                asdict(t)
+                | {"value": t.token, "state": "revoked" if t.revoked else "active"}
                 for t in self.refresh.values()
             ],
         }
